@@ -1,0 +1,54 @@
+# dannlib: every target does its own set-up (creates .venv and installs the package once).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.dannlib-installed
+export TQDM_MININTERVAL ?= 1
+
+.PHONY: help setup run test unit notebooks lab bench bench-full lint format clean
+
+help:
+	@echo "make run    - execute all notebooks with papermill (default parameters, SynthFaces) into runs/latest/"
+	@echo "make test   - unit tests, papermill smoke tests and nbval on the committed notebooks"
+	@echo "make lab    - JupyterLab on notebooks/"
+	@echo "make bench  - accuracy/speed benchmarks into benchmarks/results.{json,md,png}"
+	@echo "make lint   - ruff check + format check"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/python -m dannlib.suite $(ARGS)
+
+test: setup
+	$(BIN)/ruff check dannlib tests benchmarks
+	$(BIN)/ruff format --check dannlib tests benchmarks
+	TQDM_DISABLE=1 $(BIN)/python -m pytest
+
+unit: setup
+	TQDM_DISABLE=1 $(BIN)/python -m pytest tests --ignore=tests/test_notebooks_nbval.py -m "not slow"
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+bench: setup
+	$(BIN)/python -m benchmarks.run $(ARGS)
+
+bench-full: setup
+	$(BIN)/python -m benchmarks.run --full $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check dannlib tests benchmarks
+	$(BIN)/ruff format --check dannlib tests benchmarks
+
+format: setup
+	$(BIN)/ruff format dannlib tests benchmarks
+	$(BIN)/ruff check --fix dannlib tests benchmarks
+
+clean:
+	rm -rf runs/ data/cache/ .pytest_cache

@@ -10,6 +10,7 @@ compute-bound.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -17,6 +18,19 @@ import torch
 import torch.nn.functional as F
 
 __all__ = ["BatchAugment"]
+
+
+@functools.lru_cache(maxsize=8)
+def _base_grid(h: int, w: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    """Pixel-centre coordinates in [-1, 1] as ``[H*W, 3]`` rows ``(x, y, 1)``.
+
+    Equivalent to ``F.affine_grid(..., align_corners=False)`` but built once: the
+    per-batch work is then a single small matrix product.
+    """
+    ys = (torch.arange(h, dtype=dtype) * 2 + 1) / h - 1
+    xs = (torch.arange(w, dtype=dtype) * 2 + 1) / w - 1
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([gx, gy, torch.ones_like(gx)], -1).view(-1, 3).to(device)
 
 
 @dataclass
@@ -60,7 +74,8 @@ class BatchAugment:
         theta = torch.stack(
             [torch.stack([cos * sign, -sin, tx], 1), torch.stack([sin * sign, cos, ty], 1)], 1
         ).to(x.device, x.dtype)
-        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        grid = _base_grid(x.shape[-2], x.shape[-1], x.device, x.dtype) @ theta.transpose(1, 2)
+        grid = grid.view(b, x.shape[-2], x.shape[-1], 2)
         x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
         mean = x.mean(dim=(1, 2, 3), keepdim=True)
         contr = contr.view(-1, 1, 1, 1).to(x.device, x.dtype)

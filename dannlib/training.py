@@ -87,6 +87,7 @@ def train(
     checkpoint_path: str | Path | None = None,
     resume: bool = True,
     on_epoch_end: Callable[[dict], None] | None = None,
+    data_info: dict | None = None,
     **overrides,
 ) -> TrainResult:
     """Train ``config.method`` on ``dataset`` (source = men, target = women by default).
@@ -103,6 +104,9 @@ def train(
         configuration is continued (or, if complete, returned without training).
     on_epoch_end : callable, optional
         Called with each epoch's history record.
+    data_info : dict, optional
+        Facts about the data, stored in the checkpoint (see
+        :func:`dannlib.experiment.dataset_fingerprint`).
     """
     config = TrainConfig(**{**(config or TrainConfig()).to_dict(), **overrides}).validate()
     labelled, unlabelled, val, monitor = training_streams(dataset, config.method)
@@ -115,12 +119,8 @@ def train(
         checkpoint_path=checkpoint_path,
         resume=resume,
         on_epoch_end=on_epoch_end,
-        data_info={"dataset": dataset.name, **_plain(dataset.info)},
+        data_info=data_info if data_info is not None else {"dataset": dataset.name},
     )
-
-
-def _plain(info: dict) -> dict:
-    return {k: v for k, v in info.items() if isinstance(v, (int, float, str, bool, type(None)))}
 
 
 def _check_inputs(labelled, unlabelled, val, config, model) -> None:

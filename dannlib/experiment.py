@@ -82,6 +82,7 @@ def load_dataset(
             )
         from .realdata import load_real_dataset
 
+        kwargs.setdefault("progress", True)  # decoding a folder of photos takes a while
         ds = load_real_dataset(
             dataset,
             data_dir,

@@ -316,7 +316,8 @@ def fit(
                     sums[2] += ((dom.detach() > 0).float() == dom_y).sum()
                     sums[3] += len(dom_y)
             bar.update(1)
-        sums = sums.cpu().tolist()
+        sums = sums.cpu().tolist()  # one host-device sync per epoch
+        step_seconds = time.perf_counter() - t_epoch
         if not all(math.isfinite(v) for v in sums):
             bar.close()
             kept = (
@@ -337,6 +338,10 @@ def fit(
             "lr": lr,
             "source_val_acc": _accuracy(model, val, device),
             "target_val_acc_monitor_only": _accuracy(model, monitor, device) if monitor else None,
+            "images_per_s": steps_per_epoch
+            * config.batch_size
+            * (2 if is_dann else 1)
+            / step_seconds,
             "seconds": time.perf_counter() - t_epoch,
         }
         history.append(record)

@@ -3,12 +3,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures_real import make_folder_tree, save_face
 
 from dannlib.datasets import SPLITS
 from dannlib.folders import scan_folders, subject_from_name
 from dannlib.manifest import DatasetError, DatasetNotFoundError
 from dannlib.realdata import load_real_dataset
+from fixtures_real import make_folder_tree, save_face
 
 
 def _split_dir(path: str) -> str:

@@ -3,7 +3,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from fixtures_real import make_folder_tree, write_broken_images, write_special_images
 from PIL import Image
 
 from dannlib.imageio import (
@@ -15,6 +14,7 @@ from dannlib.imageio import (
 )
 from dannlib.manifest import DatasetError
 from dannlib.realdata import load_real_dataset
+from fixtures_real import make_folder_tree, write_broken_images, write_special_images
 
 
 @pytest.fixture(scope="module")

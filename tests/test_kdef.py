@@ -3,13 +3,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures_real import make_kdef_tree, save_face
 
 from dannlib.datasets import SPLITS
 from dannlib.emotions import EMOTIONS
 from dannlib.kdef import KDEFName, KDEFNameError, check_angles, parse_kdef_name, scan_kdef
 from dannlib.manifest import DatasetError, DatasetNotFoundError
 from dannlib.realdata import load_real_dataset
+from fixtures_real import make_kdef_tree, save_face
 
 
 @pytest.fixture(scope="module")

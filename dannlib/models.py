@@ -69,7 +69,7 @@ class SmallCNN(nn.Module):
         Size of the feature vector handed to both heads.
     """
 
-    def __init__(self, channels: tuple[int, int, int] = (24, 48, 96), feature_dim: int = 128):
+    def __init__(self, channels: tuple[int, int, int] = (16, 32, 64), feature_dim: int = 128):
         super().__init__()
         c1, c2, c3 = channels
         self.normalize = _Normalize((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))

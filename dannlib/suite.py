@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -144,15 +145,16 @@ def run_suite(
     t0 = time.perf_counter()
     for path in paths:
         t = time.perf_counter()
-        target = path if commit else out_dir / "notebooks" / path.name
+        target = out_dir / "notebooks" / path.name
         print(f"== {path.name} -> {os.path.relpath(target, ROOT)}", flush=True)
         try:
             run_notebook(path, target, parameters, progress=progress)
         except Exception as exc:
             print(f"!! {path.name} failed; the partly executed notebook is {target}", flush=True)
             raise SystemExit(f"{type(exc).__name__}: {exc}") from None
-        if commit:
+        if commit:  # the committed copy: cleaned, and back in notebooks/
             clean_notebook(target)
+            shutil.copyfile(target, path)
         print(f"   done in {time.perf_counter() - t:.0f} s", flush=True)
     seconds = time.perf_counter() - t0
     summary_path = out_dir / "summary.json"

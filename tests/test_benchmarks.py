@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))  # benchmarks/ is a folder of the repository, not 
 
 from benchmarks import report, run  # noqa: E402
 from benchmarks.accuracy import calibration_checks, gap_recovery, merge_rows, summarise  # noqa: E402
+from dannlib.synthfaces import DEFAULT_SHIFT  # noqa: E402
 
 TINY = [
     "--shifts", "0", "--seeds", "0", "--epochs", "1", "--n-people", "7",
@@ -51,7 +52,7 @@ def test_results_json_shape(tiny_run):
     rows = res["accuracy"]
     # source-only once, evaluated at both shifts; DANN and the oracle per shift
     assert {(r["shift"], r["method"]) for r in rows} == {
-        (s, m) for s in (0.0, 0.7) for m in ("source_only", "dann", "target_oracle")
+        (s, m) for s in (0.0, DEFAULT_SHIFT) for m in ("source_only", "dann", "target_oracle")
     }
     for r in rows:
         assert set(r) >= {"shift", "method", "seed", "target_test_acc", "source_test_acc"}
@@ -62,9 +63,9 @@ def test_results_json_shape(tiny_run):
     assert len(res["trainings"]) == 5
     summ = res["accuracy_summary"]
     assert len(summ) == 6 and all(e["n_seeds"] == 1 for e in summ)
-    assert {g["shift"] for g in res["gap_recovered"]} == {0.0, 0.7}
+    assert {g["shift"] for g in res["gap_recovered"]} == {0.0, DEFAULT_SHIFT}
     cal = res["calibration"]
-    assert cal["default_shift"] == 0.7 and len(cal["checks"]) == 4
+    assert cal["default_shift"] == DEFAULT_SHIFT and len(cal["checks"]) == 4
     assert all(c["passed"] in (True, False, None) for c in cal["checks"])
     sp = res["speed"]
     for key in ("source_only_images_per_s", "dann_images_per_s", "compute_limit_images_per_s"):
@@ -113,24 +114,24 @@ def _rows(values: dict[tuple[float, str, int], float]) -> list[dict]:
 def test_aggregation_and_calibration_logic():
     acc = {}
     for seed, (so, dann, oracle) in enumerate([(0.60, 0.80, 0.94), (0.62, 0.78, 0.92)]):
-        acc.update({(0.7, "source_only", seed): so, (0.7, "dann", seed): dann,
-                    (0.7, "target_oracle", seed): oracle})  # fmt: skip
+        acc.update({(DEFAULT_SHIFT, "source_only", seed): so, (DEFAULT_SHIFT, "dann", seed): dann,
+                    (DEFAULT_SHIFT, "target_oracle", seed): oracle})  # fmt: skip
         acc.update({(0.0, "source_only", seed): 0.90, (0.0, "dann", seed): 0.91,
                     (0.0, "target_oracle", seed): 0.93})  # fmt: skip
     rows = _rows(acc)
     summ = summarise(rows)
-    e = next(x for x in summ if x["shift"] == 0.7 and x["method"] == "dann")
+    e = next(x for x in summ if x["shift"] == DEFAULT_SHIFT and x["method"] == "dann")
     assert e["target_test_acc_mean"] == pytest.approx(0.79)
     assert e["target_test_acc_std"] == pytest.approx(math.sqrt(2 * 0.01**2))
     gaps = gap_recovery(rows)
-    g = next(x for x in gaps if x["shift"] == 0.7)
+    g = next(x for x in gaps if x["shift"] == DEFAULT_SHIFT)
     assert g["per_seed"]["0"] == pytest.approx(0.2 / 0.34)
     assert g["from_means"] == pytest.approx((0.79 - 0.61) / (0.93 - 0.61))
     cal = calibration_checks(summ, gaps)
     assert [c["passed"] for c in cal["checks"]] == [True, True, True, True]
     assert cal["all_passed"] is True
     # an oracle below 90 % fails its check; a missing shift 0 is "not measured"
-    rows2 = [r for r in rows if r["shift"] == 0.7]
+    rows2 = [r for r in rows if r["shift"] == DEFAULT_SHIFT]
     for r in rows2:
         if r["method"] == "target_oracle":
             r["target_test_acc"] = 0.85

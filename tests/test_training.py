@@ -199,4 +199,4 @@ def test_epoch_covers_larger_domain(toy):
     res = train(ds, method="dann", epochs=1, batch_size=8, progress=False)
     # 42 women images / 8 -> 6 steps (not ceil(21 / 8) = 3); the last step has p = 5/6
     assert len(toy.get("women", "train")) == 42
-    assert res.history[0]["lr"] == pytest.approx(dann_lr(5 / 6))
+    assert res.history[0]["lr"] == pytest.approx(dann_lr(5 / 6, res.config.lr))

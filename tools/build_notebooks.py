@@ -25,13 +25,14 @@ shift: float = {shift}  # SynthFaces only: imaging shift of the target domain, 0
 n_people: int = 100  # SynthFaces only: people per domain
 epochs: int = {epochs}  # passes over the larger training domain
 batch_size: int = 64  # images per domain per step
-lr: float = 0.01  # initial learning rate (annealed by the paper's schedule)
+lr: float = 0.03  # initial learning rate (annealed by the paper's schedule)
+augment: bool = False  # random flips/rotations/jitter (useful for real photos)
 backbone: str = "small_cnn"  # small_cnn | resnet18
 seed: int = 0  # seeds data, weights, shuffling and augmentation
 device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
 output_dir: str = "../runs/latest"  # figures, checkpoints and summary.json go here"""
 
-DEFAULTS = {"shift": "0.7", "epochs": "15"}
+DEFAULTS = {"shift": "0.6", "epochs": "15"}
 
 IMPORTS = """\
 import inspect
@@ -49,8 +50,8 @@ data = dl.load_dataset(dataset, data_dir or None, image_size=image_size, seed=se
                        source=source, target=target, shift=shift, n_people=n_people)"""
 
 CONFIG = """\
-config = dl.TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, backbone=backbone,
-                        seed=seed, device=device)
+config = dl.TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, augment=augment,
+                        backbone=backbone, seed=seed, device=device)
 config"""
 
 

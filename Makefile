@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.dannlib-installed
 export TQDM_MININTERVAL ?= 1
 
-.PHONY: help setup run test unit notebooks lab bench bench-full lint format clean
+.PHONY: help setup run test unit nbval lab bench bench-full lint format clean
 
 help:
 	@echo "make run    - execute all notebooks with papermill (default parameters, SynthFaces) into runs/latest/"
@@ -25,13 +25,20 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/python -m dannlib.suite $(ARGS)
 
+LINTED := dannlib tests benchmarks tools conftest.py
+NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
 test: setup
-	$(BIN)/ruff check dannlib tests benchmarks
-	$(BIN)/ruff format --check dannlib tests benchmarks
-	TQDM_DISABLE=1 $(BIN)/python -m pytest
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	TQDM_DISABLE=1 $(BIN)/python -m pytest tests
+	TQDM_DISABLE=1 $(BIN)/python -m pytest $(NBVAL) notebooks
+
+nbval: setup
+	TQDM_DISABLE=1 $(BIN)/python -m pytest $(NBVAL) notebooks
 
 unit: setup
-	TQDM_DISABLE=1 $(BIN)/python -m pytest tests --ignore=tests/test_notebooks_nbval.py -m "not slow"
+	TQDM_DISABLE=1 $(BIN)/python -m pytest tests -m "not slow"
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/
@@ -43,12 +50,12 @@ bench-full: setup
 	$(BIN)/python -m benchmarks.run --full $(ARGS)
 
 lint: setup
-	$(BIN)/ruff check dannlib tests benchmarks
-	$(BIN)/ruff format --check dannlib tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 format: setup
-	$(BIN)/ruff format dannlib tests benchmarks
-	$(BIN)/ruff check --fix dannlib tests benchmarks
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 clean:
 	rm -rf runs/ data/cache/ .pytest_cache

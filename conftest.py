@@ -7,7 +7,6 @@ so stderr is left out of every comparison.
 import os
 
 os.environ.setdefault("TQDM_DISABLE", "1")
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 
 def pytest_collectstart(collector):

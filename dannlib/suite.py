@@ -140,8 +140,11 @@ def run_suite(
     paths = notebooks or notebook_paths()
     parameters = dict(parameters or {})
     run_dir = ROOT / "runs" / name
-    parameters.setdefault("output_dir", os.path.relpath(run_dir, paths[0].parent))
-    out_dir = (paths[0].parent / parameters["output_dir"]).resolve()
+    default_out = notebook_parameters(paths[0])["output_dir"]["default"].strip("\"'")
+    wanted = os.path.relpath(run_dir, paths[0].parent)
+    if "output_dir" not in parameters and wanted != default_out:
+        parameters["output_dir"] = wanted  # only injected when it differs from the default
+    out_dir = (paths[0].parent / parameters.get("output_dir", default_out)).resolve()
     t0 = time.perf_counter()
     for path in paths:
         t = time.perf_counter()

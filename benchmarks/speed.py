@@ -29,7 +29,6 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from dannlib.augment import BatchAugment
 from dannlib.batches import BatchStream, to_device_float
@@ -38,7 +37,7 @@ from dannlib.models import build_model
 from dannlib.schedules import dann_lr, grl_lambda
 from dannlib.seed import set_seed
 from dannlib.synthfaces import make_synthfaces
-from dannlib.training import train, training_streams
+from dannlib.training import step_losses, train, training_streams
 
 __all__ = [
     "GOALS",
@@ -134,22 +133,11 @@ class ComputeLimit:
         for group in opt.param_groups:
             group["lr"] = lr
         model.grl.lambda_ = lam
-        if self.method == "dann":
-            if cfg.separate_batches:
-                out_s, out_t = model(xs), model(xt)
-                logits_s = out_s.class_logits
-                dom = torch.cat([out_s.domain_logits, out_t.domain_logits])
-            else:
-                out = model(torch.cat([xs, xt]))
-                logits_s = out.class_logits[: len(xs)]
-                dom = out.domain_logits
-            dom_y = torch.cat([torch.zeros(len(xs)), torch.ones(len(xt))])
-            label_loss = F.cross_entropy(logits_s.float(), ys)
-            domain_loss = F.binary_cross_entropy_with_logits(dom.float(), dom_y)
-            loss = label_loss + domain_loss
-        else:
-            out = model(xs, with_domain=False)
-            loss = F.cross_entropy(out.class_logits.float(), ys)
+        # the trainer's own loss code, so the compute limit times exactly the same step
+        label_loss, domain_loss, _, _ = step_losses(
+            model, xs, ys, xt if self.method == "dann" else None, cfg.separate_batches
+        )
+        loss = label_loss + domain_loss if domain_loss is not None else label_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

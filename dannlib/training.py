@@ -38,7 +38,14 @@ from .models import DANN, build_model
 from .schedules import dann_lr, grl_lambda
 from .seed import set_seed
 
-__all__ = ["train", "fit", "TrainResult", "TrainingDivergedError", "training_streams"]
+__all__ = [
+    "train",
+    "fit",
+    "step_losses",
+    "TrainResult",
+    "TrainingDivergedError",
+    "training_streams",
+]
 
 
 class TrainingDivergedError(RuntimeError):
@@ -121,6 +128,40 @@ def train(
         on_epoch_end=on_epoch_end,
         data_info=data_info if data_info is not None else {"dataset": dataset.name},
     )
+
+
+def step_losses(
+    model: torch.nn.Module,
+    xs: torch.Tensor,
+    ys: torch.Tensor,
+    xt: torch.Tensor | None = None,
+    separate_batches: bool = True,
+):
+    """The losses of one training step: ``(label_loss, domain_loss, domain_logits, domain_y)``.
+
+    Without target images ``xt`` (source-only, oracle) only the cross-entropy is computed
+    and the other three are ``None``. With them (DANN), source and target go through the
+    network as separate batches (per-domain BatchNorm statistics) or as one concatenated
+    batch; the domain loss is binary cross-entropy with source = 0 and target = 1, and
+    reaches the feature extractor through the gradient reversal layer.
+    """
+    if xt is None:
+        out = model(xs, with_domain=False)
+        return F.cross_entropy(out.class_logits.float(), ys), None, None, None
+    if separate_batches:
+        out_s, out_t = model(xs), model(xt)
+        logits_s = out_s.class_logits
+        dom = torch.cat([out_s.domain_logits, out_t.domain_logits])
+    else:
+        out = model(torch.cat([xs, xt]))
+        logits_s = out.class_logits[: len(xs)]
+        dom = out.domain_logits
+    dom_y = torch.cat(
+        [torch.zeros(len(xs), device=xs.device), torch.ones(len(xt), device=xs.device)]
+    )
+    label_loss = F.cross_entropy(logits_s.float(), ys)
+    domain_loss = F.binary_cross_entropy_with_logits(dom.float(), dom_y)
+    return label_loss, domain_loss, dom, dom_y
 
 
 def _check_inputs(labelled, unlabelled, val, config, model) -> None:
@@ -280,27 +321,12 @@ def fit(
                 group["lr"] = lr
             model.grl.lambda_ = lam
             xs, ys = src.next()
+            xt = tgt.next() if is_dann else None
             with amp_ctx:
-                if is_dann:
-                    xt = tgt.next()
-                    if config.separate_batches:
-                        out_s, out_t = step_model(xs), step_model(xt)
-                        logits_s = out_s.class_logits
-                        dom = torch.cat([out_s.domain_logits, out_t.domain_logits])
-                    else:
-                        out = step_model(torch.cat([xs, xt]))
-                        logits_s = out.class_logits[: len(xs)]
-                        dom = out.domain_logits
-                    dom_y = torch.cat(
-                        [torch.zeros(len(xs), device=device), torch.ones(len(xt), device=device)]
-                    )
-                    label_loss = F.cross_entropy(logits_s.float(), ys)
-                    domain_loss = F.binary_cross_entropy_with_logits(dom.float(), dom_y)
-                    loss = label_loss + domain_loss
-                else:
-                    out = step_model(xs, with_domain=False)
-                    label_loss = F.cross_entropy(out.class_logits.float(), ys)
-                    loss = label_loss
+                label_loss, domain_loss, dom, dom_y = step_losses(
+                    step_model, xs, ys, xt, config.separate_batches
+                )
+                loss = label_loss + domain_loss if is_dann else label_loss
             opt.zero_grad(set_to_none=True)
             if scaler is not None:
                 scaler.scale(loss).backward()

@@ -200,3 +200,18 @@ def test_epoch_covers_larger_domain(toy):
     # 42 women images / 8 -> 6 steps (not ceil(21 / 8) = 3); the last step has p = 5/6
     assert len(toy.get("women", "train")) == 42
     assert res.history[0]["lr"] == pytest.approx(dann_lr(5 / 6, res.config.lr))
+
+
+def test_step_losses_shapes():
+    from dannlib.models import build_model
+    from dannlib.training import step_losses
+
+    torch.manual_seed(0)
+    model = build_model()
+    xs, ys, xt = torch.rand(4, 3, 32, 32), torch.tensor([0, 1, 2, 3]), torch.rand(4, 3, 32, 32)
+    label_loss, domain_loss, dom, dom_y = step_losses(model, xs, ys)
+    assert label_loss.ndim == 0 and domain_loss is None and dom is None
+    for separate in (True, False):
+        label_loss, domain_loss, dom, dom_y = step_losses(model, xs, ys, xt, separate)
+        assert dom.shape == (8,) and dom_y.tolist() == [0.0] * 4 + [1.0] * 4
+        assert torch.isfinite(label_loss + domain_loss)
